@@ -9,6 +9,7 @@ no torch, so `zslkit data info` stays fast.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -90,6 +91,7 @@ class ZSLTask:
     attributes: np.ndarray
     class_names: list[str]
     notes: list[str] = field(default_factory=list)
+    scaler: dict | None = None  # {"lo": (D,), "scale": (D,)}: x_scaled = (x - lo) * scale
 
     @property
     def feature_dim(self) -> int:
@@ -102,3 +104,31 @@ class ZSLTask:
     @property
     def n_classes(self) -> int:
         return int(self.attributes.shape[0])
+
+
+@dataclass(frozen=True)
+class DatasetLoader:
+    """What a `zslkit.datasets` entry point points to.
+
+    Attributes:
+        name: registry name (the entry-point name; also the config section of
+            its options, e.g. `--set synthetic.n_classes=30`).
+        summary: one line for `zslkit data list`.
+        load_fn: `load_fn(root, options) -> ZSLData`; `root` is the data root
+            (a `pathlib.Path`) or None when `needs_root` is False.
+        Options: a dataclass of loader options (fields with defaults and a
+            `metadata={"help": ...}`); an empty dataclass when there are none.
+        needs_root: False for data that needs no files (synthetic).
+        files: paths under the data root that must exist for the dataset to
+            count as present in `zslkit data list`.
+    """
+
+    name: str
+    summary: str
+    load_fn: Any
+    Options: Any
+    needs_root: bool = True
+    files: tuple[str, ...] = ()
+
+    def load(self, root, options=None) -> "ZSLData":
+        return self.load_fn(root, options if options is not None else self.Options())
