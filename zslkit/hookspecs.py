@@ -212,7 +212,9 @@ def zslkit_step_end(ctx: TrainContext, step: int, terms: dict[str, Tensor]) -> b
     Args:
         ctx: the training context.
         step: the iteration just finished (1-based).
-        terms: every named loss term of the iteration, detached.
+        terms: every named loss term of the iteration, detached, keyed
+            "D:<term>" (the last critic step) and "G:<term>" (generator
+            sub-steps), since a plugin may use one name on both sides.
 
     Returns:
         True to stop training after this iteration; None or False to go on.
