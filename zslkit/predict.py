@@ -31,7 +31,7 @@ def save_predictor(store, step: int, state: dict) -> None:
     atomic_torch_save(state, predictor_path(store, step))
 
 
-def save_model(store, ctx, plan, report: dict, configs: dict) -> None:
+def save_model(store, ctx, plan, report: dict, plugin_states: dict) -> None:
     """Write model.pt from the classifier of the reported GZSL evaluation."""
     import torch
 
@@ -54,6 +54,13 @@ def save_model(store, ctx, plan, report: dict, configs: dict) -> None:
         "gamma": report.get("cs_gamma"),
         "step": int(step),
         "selection": report["selection"],
+        # For figures and analysis: class semantics, the generator's conditioning of
+        # every class ([s, extras...], e.g. R(s)) and each plugin's state (e.g. pivots).
+        "semantics": ctx.semantics,
+        "cond_table": ctx.cond_table,
+        "cond_names": list(ctx.cond_dims),
+        "cond_sizes": [int(v) for v in ctx.cond_dims.values()],
+        "plugin_states": plugin_states,
     }
     atomic_torch_save(_to_cpu(model), store.root / MODEL_FILE)
     for other in (store.root / "checkpoints").glob("predictor-step*.pt"):

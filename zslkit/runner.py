@@ -122,7 +122,7 @@ def train_and_report(prepared: Prepared, display) -> dict:
                "timings_s": timings}
     from zslkit.predict import save_model
 
-    save_model(store, ctx, plan, report, configs)
+    save_model(store, ctx, plan, report, ctx.plugin_states)
     store.write_metrics(metrics)
     return metrics
 

@@ -21,7 +21,8 @@ from pathlib import Path
 TINY_TRAINER = dict(iterations=3, batch_size=16, n_critic=2, eval_every=3, log_every=1, checkpoint_every=3,
                     noise_dim=8)
 TINY_CLASSIFIER = dict(epochs=2, syn_per_class=8)
-TINY_DATA = dict(n_seen=6, n_unseen=3, n_val=2, n_attributes=12, feature_dim=24, samples_per_class=20)
+TINY_DATA = dict(n_seen=6, n_unseen=3, n_val=2, n_attributes=12, feature_dim=24, samples_per_class=20,
+                 n_crowded_groups=1)
 SMALL_HIDDEN = 32
 
 
@@ -47,7 +48,8 @@ def tiny_configs(plugins) -> dict:
     return configs
 
 
-def _shrink(config):
+def shrink_config(config):
+    """The same config at toy sizes (hidden widths, pre-training steps) for fast checks."""
     names = {f.name for f in dataclasses.fields(config)}
     changes = {k: SMALL_HIDDEN for k in ("hidden",) if k in names}
     changes.update({k: 5 for k in ("iterations",) if k in names})
@@ -96,7 +98,7 @@ def check_plugin(cls, config=None, seed: int = 0) -> dict:
     config = config if config is not None else cls.Config()
     check_config_roundtrip(cls, config)
     plugin = cls(config)
-    others = [other(_shrink(other.Config())) for other in companions(cls)]
+    others = [other(shrink_config(other.Config())) for other in companions(cls)]
     plugin_set = register_plugins([plugin, *others])
     terms, record = _tiny_run(plugin_set, seed)
     own = {k: v for k, v in terms.items() if k.split(":", 1)[1].startswith(f"{cls.name}/")}

@@ -90,6 +90,7 @@ class TrainContext:
     registered: dict[str, RegisteredModule] = field(default_factory=dict)
     step: int = 0
     reporter: Callable[..., None] | None = None
+    plugin_states: dict = field(default_factory=dict)  # filled at the end of a phase
 
     @property
     def feature_dim(self) -> int:

@@ -129,9 +129,10 @@ def raise_if_diverged(state: LoopState) -> None:
     bad = {name: int(step) for name, step in state.first_bad.items() if int(step) >= 0}
     if bad:
         name, step = min(bad.items(), key=lambda item: (item[1], item[0]))
-        plugin = name.split(":", 1)[-1].split("/", 1)[0]
+        side, term = name.split(":", 1) if ":" in name else ("", name)
+        where = {"D": "critic ", "G": "generator "}.get(side, "")
         raise DivergenceError(
-            f"loss term {name!r} of plugin {plugin!r} became NaN or inf at step {step}; "
+            f"{where}loss term {term!r} of plugin {term.split('/', 1)[0]!r} became NaN or inf at step {step}; "
             "the last good checkpoint is kept (lower the learning rate or the term's weight)")
 
 

@@ -142,6 +142,7 @@ def run_phase(plan: PhasePlan, plugin_set, configs: dict, device, store, display
             loop.raise_if_diverged(state)
             store.save_checkpoint(snapshot(ctx, plugin_set, state, result, plan))
     display.phase_end(plan.name)
+    ctx.plugin_states = plugin_set.states()
     return result, ctx
 
 
