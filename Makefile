@@ -13,7 +13,7 @@ $(BIN)/zslkit: pyproject.toml constraints.txt
 install: $(BIN)/zslkit
 
 demo: install
-	$(BIN)/zslkit run --plugins srn,recon --dataset synthetic --out runs/demo
+	$(BIN)/zslkit run --plugins srn,recon --dataset synthetic
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
-import os
 import re
-import tempfile
 import types
 import typing
 from pathlib import Path
@@ -360,15 +358,7 @@ def configs_from_dict(sections: dict[str, type], data: dict) -> EffectiveConfig:
 
 def save_yaml_atomic(path: str | Path, data: Any) -> None:
     """Write YAML so a crash never leaves a half-written file (temp file, fsync, rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            yaml.safe_dump(data, fh, sort_keys=False, default_flow_style=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from zslkit.atomic import atomic_open
+
+    with atomic_open(path, "w") as handle:
+        yaml.safe_dump(data, handle, sort_keys=False, default_flow_style=False)

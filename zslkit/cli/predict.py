@@ -16,7 +16,7 @@ import click
 def predict(run_dir, features, key, out, calibrated):
     """Classify raw features (N x D, or D x N as in res101.mat) with a finished run."""
     from zslkit.predict import load_run, read_features
-    from zslkit.runstore import atomic_write_text
+    from zslkit.atomic import atomic_write_text
 
     run = load_run(run_dir)
     x = read_features(features, key)

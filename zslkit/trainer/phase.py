@@ -15,7 +15,7 @@ import torch
 
 from zslkit.checkpoint import capture_rng, restore_rng
 from zslkit.trainer import loop, modules as slots
-from zslkit.trainer.context import SubStep, TrainContext
+from zslkit.trainer.context import TrainContext
 from zslkit.trainer.evaluation import evaluate_phase
 
 
