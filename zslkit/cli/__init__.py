@@ -8,6 +8,7 @@ list` and `zslkit plugins list` stay fast.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -75,6 +76,8 @@ def main(argv=None) -> None:
     try:
         cli.main(args=argv, prog_name="zslkit", standalone_mode=False)
     except ZslkitError as exc:
+        if os.environ.get("ZSLKIT_DEBUG"):
+            raise
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -88,4 +91,10 @@ def main(argv=None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
+        if os.environ.get("ZSLKIT_DEBUG"):
+            raise
+        click.echo(f"error: internal error {type(exc).__name__}: {exc} (rerun with ZSLKIT_DEBUG=1 for the traceback)",
+                   err=True)
+        sys.exit(1)
     sys.exit(0)
