@@ -7,7 +7,7 @@ $(BIN)/zslkit: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
-	$(BIN)/pip install -q -c constraints.txt -e '.[test,viz]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test,viz,dask]'
 	touch $(BIN)/zslkit
 
 install: $(BIN)/zslkit

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests_support import tiny_sets  # noqa: F401  (see conftest: sys.path)
+from tiny_settings import tiny_sets
 
 ZSLKIT = [sys.executable, "-m", "zslkit"]
 SLOW = ["--set", "trainer.iterations=30", "--set", "trainer.eval_every=10"]

@@ -1,6 +1,5 @@
 """`zslkit viz rectify`: Fig. 3 from a tiny srn run, its data, and its one-line errors."""
 
-import importlib.util
 import json
 import struct
 import subprocess
@@ -10,20 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tiny_settings import tiny_sets
 from zslkit.cli import main
 
 pytest.importorskip("matplotlib", reason="zslkit viz needs the viz extra (matplotlib)")
 
-TRAINER_CONFTEST = Path(__file__).resolve().parents[1] / "trainer" / "conftest.py"
 NO_SRN = "has no srn plugin: nothing rectified to draw (run with --plugins srn)"
-
-
-def tiny_sets(plugins: str) -> list[str]:
-    """The trainer tests' tiny settings (one source of truth: tests/trainer/conftest.py)."""
-    spec = importlib.util.spec_from_file_location("_trainer_tiny_settings", TRAINER_CONFTEST)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.tiny_sets(plugins)
 
 
 def run_cli(args) -> int:
