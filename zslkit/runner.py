@@ -75,9 +75,12 @@ def versions() -> dict:
 
 def execute(opts: RunOptions, display) -> dict:
     """Run (or resume) to the end and return the metrics written to metrics.json."""
+    from zslkit.perf_tuning import tune_allocator
     from zslkit.runsetup import prepare_run
 
+    allocator = tune_allocator()  # documented in zslkit/perf_tuning.py; ZSLKIT_NO_MALLOC_TUNING=1 opts out
     prepared = prepare_run(opts)
+    prepared.header["allocator_tuning"] = allocator
     return train_and_report(prepared, display)
 
 
