@@ -5,7 +5,9 @@ no-grad pass, since the generator does not change during the critic steps),
 then the generator's "main" sub-step and each declared sub-step, every one
 summing the named loss terms of all plugins and stepping its own optimizer.
 Nothing in the inner loop waits for the device except every `log_every`
-iterations.
+iterations. Each backward pass computes gradients only for the parameters its
+optimizer steps (`inputs=`), so autograd skips gradients nobody reads (the
+critic's input gradient into the gradient-penalty interpolates, for one).
 """
 
 from __future__ import annotations
@@ -54,13 +56,14 @@ def critic_steps(ctx: TrainContext, plugin_set, state: LoopState) -> dict:
         fakes = ctx.generator(torch.cat([b.c for b in batches]), torch.cat([b.z for b in batches]))
     fakes = fakes.float()
     optimizer = state.optimizers["critic"]
+    params = _trained_params(ctx, "critic")
     terms = {}
     for i, batch in enumerate(batches):
         batch.fake = fakes[i * batch.size:(i + 1) * batch.size]
         optimizer.zero_grad(set_to_none=True)
         with autocast(ctx):
             terms = plugin_set.collect_terms("zslkit_critic_loss", ctx=ctx, batch=batch)
-        _backward(terms, "critic")
+        _backward(terms, "critic", params)
         optimizer.step()
     return terms
 
@@ -87,7 +90,7 @@ def _substep_update(ctx, plugin_set, state, batch: Batch, substep: SubStep) -> d
         terms = plugin_set.collect_terms("zslkit_generator_loss", ctx=ctx, batch=batch, substep=substep.name)
     if not terms:
         return {}
-    _backward(terms, f"generator sub-step {substep.name!r}")
+    _backward(terms, f"generator sub-step {substep.name!r}", _trained_params(ctx, "generator", substep.trains))
     if substep.trains:
         slots.drop_grads_outside(ctx, substep.trains)
     optimizer.step()
@@ -103,15 +106,22 @@ def _joint_update(ctx, plugin_set, state, batch: Batch) -> dict:
         batch.fake = ctx.generator(batch.c, batch.z)
         for substep in [MAIN, *state.substeps]:
             terms.update(plugin_set.collect_terms("zslkit_generator_loss", ctx=ctx, batch=batch, substep=substep.name))
-    _backward(terms, "generator (joint)")
+    _backward(terms, "generator (joint)", _trained_params(ctx, "generator"))
     optimizer.step()
     return terms
 
 
-def _backward(terms: dict, where: str) -> None:
+def _trained_params(ctx: TrainContext, role: str, trains: tuple[str, ...] = ()) -> list:
+    """The parameters a step of `role` updates (only the `trains` slots when given)."""
+    return [p for slot, reg in sorted(ctx.registered.items())
+            if reg.role == role and (not trains or slot in trains)
+            for p in reg.module.parameters() if p.requires_grad]
+
+
+def _backward(terms: dict, where: str, params: list) -> None:
     if not terms:
         raise DivergenceError(f"no plugin returned a loss term for the {where} step (is a critic plugin selected?)")
-    torch.stack([t.float() for t in terms.values()]).sum().backward()
+    torch.autograd.backward(torch.stack([t.float() for t in terms.values()]).sum(), inputs=params or None)
 
 
 def track_finite(state: LoopState, terms: dict, step: int) -> None:
