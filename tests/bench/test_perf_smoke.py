@@ -158,3 +158,12 @@ def test_targets_are_judged_from_the_record():
     record["e2e"]["mode"] = "short"  # a shortened run's time says nothing about the shipped schedule's
     rows = {row["key"]: row for row in judge(record)}
     assert rows["e2e_minutes"]["met"] is None and "--e2e full" in rows["e2e_minutes"]["note"]
+
+
+def test_command_line_options_are_checked():
+    from zslkit.bench.perf import parse_args
+
+    opts = parse_args(["--only", "e2e,srgan", "--threads", "1", "--e2e", "full"])
+    assert opts.only == ("e2e", "srgan") and opts.threads == 1 and opts.e2e == "full"
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "e2e,nosuch"])

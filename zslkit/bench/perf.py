@@ -13,7 +13,8 @@ Every target is judged on numbers from this one run and printed as met or
 not met. `--quick` runs every piece at toy sizes (seconds, nothing judged).
 
 Usage:
-    benchmarks/perf [--quick] [--out FILE.json] [--device auto|cpu|cuda] [--e2e short|full|skip] [--bf16-quality]
+    benchmarks/perf [--quick] [--out FILE.json] [--device auto|cpu|cuda] [--e2e short|full|skip]
+                    [--only srgan,clswgan,e2e] [--threads N] [--bf16-quality]
     python -m zslkit.bench.perf ...       zslkit bench perf ...
 """
 
@@ -28,6 +29,8 @@ from pathlib import Path
 from zslkit.bench import perf_e2e, perf_report, perf_sections
 from zslkit.bench.perf_sections import PerfOptions
 
+SECTIONS = ("srgan", "clswgan", "e2e")
+
 
 def parse_args(argv: list[str] | None) -> PerfOptions:
     parser = argparse.ArgumentParser(prog="zslkit bench perf", description=__doc__.split("\n\n")[0])
@@ -38,11 +41,21 @@ def parse_args(argv: list[str] | None) -> PerfOptions:
     parser.add_argument("--e2e", choices=("short", "full", "skip"), default="short",
                         help="the end-to-end CUB-sized run: short (trainer.iterations=100, default; its time targets "
                              "are not judged), full (the shipped schedule: the longest part, judged), or skip")
+    parser.add_argument("--only", default=",".join(SECTIONS), metavar="A,B",
+                        help=f"run only these parts: {', '.join(SECTIONS)} (default: all; the peak is always measured)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch threads here and in every child (default: torch's choice, one per core)")
     parser.add_argument("--bf16-quality", action="store_true",
                         help="also train 3 seeds x (fp32, bf16) small synthetic runs and report mean H (slow)")
     args = parser.parse_args(argv)
+    if args.threads < 0:
+        parser.error(f"--threads {args.threads}: expected 0 (torch's default) or a positive count")
+    only = tuple(part.strip() for part in args.only.split(",") if part.strip())
+    unknown = sorted(set(only) - set(SECTIONS))
+    if unknown:
+        parser.error(f"--only {args.only}: unknown part {unknown[0]!r}; expected some of {', '.join(SECTIONS)}")
     return PerfOptions(quick=args.quick, device=args.device, e2e=args.e2e, bf16_quality=args.bf16_quality,
-                       out=args.out)
+                       out=args.out, threads=args.threads, only=only)
 
 
 def default_out() -> Path:
@@ -58,6 +71,7 @@ class Recorder:
         self.record, self.console = record, console
 
     def section(self, name: str, fn, *args, into: dict | None = None, key: str | None = None):
+        """Run fn(*args); store its value under `key` (in `into`, else the record) and return it."""
         self.console.print(f"[dim]{time.strftime('%H:%M:%S')} measuring {name} ...[/dim]")
         started = time.perf_counter()
         try:
@@ -69,7 +83,8 @@ class Recorder:
             self.record.setdefault("sections", []).append(
                 {"section": name, "seconds": round(time.perf_counter() - started, 1),
                  "load_average_after": perf_sections.load_average()})
-        (into if into is not None else self.record)[key or name] = value
+        if key is not None:
+            (into if into is not None else self.record)[key] = value
         return value
 
 
@@ -80,18 +95,26 @@ def run(opts: PerfOptions, console) -> dict:
 
     allocator = tune_allocator()  # as `zslkit run` does; the children measure with and without
     device = pick_device(opts.device)
+    if opts.threads:
+        import torch
+
+        torch.set_num_threads(opts.threads)
     record = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "quick": opts.quick, "allocator": allocator,
+              "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(opts).items()},
               "machine": perf_sections.machine(device), "load_average_start": perf_sections.load_average(),
               "peak": {}, "srgan": {}}
     rec = Recorder(record, console)
-    _iterations(rec, opts, device)
-    rec.section("clswgan", perf_sections.clswgan_loops, opts, device)
-    if opts.e2e != "skip":
-        rec.section("e2e", perf_e2e.measure, opts, device)
+    start = rec.section("peak (start)", perf_sections.peak, opts, device, into=record["peak"], key="start")
+    if "srgan" in opts.only:
+        _iterations(rec, opts, device, start)
+    if "clswgan" in opts.only:
+        rec.section("clswgan", perf_sections.clswgan_loops, opts, device, key="clswgan")
+    if opts.e2e != "skip" and "e2e" in opts.only:
+        rec.section("e2e", perf_e2e.measure, opts, device, key="e2e")
         if opts.e2e == "short" or opts.quick:
-            rec.section("e2e_untuned", perf_e2e.measure, opts, device, False)
+            rec.section("e2e (malloc tuning off)", perf_e2e.measure, opts, device, False, key="e2e_untuned")
     if opts.bf16_quality:
-        rec.section("bf16_quality", perf_sections.bf16_quality, opts, device)
+        rec.section("bf16_quality", perf_sections.bf16_quality, opts, device, key="bf16_quality")
     rec.section("peak (end)", perf_sections.peak, opts, device, into=record["peak"], key="end")
     _yardstick(record)
     record["load_average_end"] = perf_sections.load_average()
@@ -99,18 +122,18 @@ def run(opts: PerfOptions, console) -> dict:
     return record
 
 
-def _iterations(rec: Recorder, opts: PerfOptions, device) -> None:
+def _iterations(rec: Recorder, opts: PerfOptions, device, start: dict | None) -> None:
     record = rec.record
-    start = rec.section("peak (start)", perf_sections.peak, opts, device, into=record["peak"], key="start")
     fp32 = start["fp32"]["peak"] if start else None
-    for key in ("paper_cub", "paper_awa", "cpu_default"):
-        rec.section(f"srgan {key}", perf_sections.srgan_iteration, opts, device, key, fp32,
-                    into=record["srgan"], key=key)
-    if start and start["bf16"].get("supported"):
-        rec.section("srgan paper_cub bf16", perf_sections.srgan_iteration, opts, device, "paper_cub", fp32, "bf16",
-                    into=record["srgan"], key="paper_cub_bf16")
-    else:
+    bf16 = bool(start and start["bf16"].get("supported"))
+    if not bf16:
         record["srgan_bf16_skipped"] = "bf16 matmul is not supported on this device"
+    for key in ("paper_cub", "paper_awa", "cpu_default"):
+        precisions = ("fp32", "bf16") if key == "paper_cub" and bf16 else ("fp32",)
+        found = rec.section(f"srgan {key} ({', '.join(precisions)})", perf_sections.srgan_iteration, opts, device,
+                            key, fp32, precisions)
+        for precision, result in zip(precisions, found or ()):
+            record["srgan"][key if precision == "fp32" else f"{key}_{precision}"] = result
 
 
 def _yardstick(record: dict) -> None:

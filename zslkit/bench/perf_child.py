@@ -90,6 +90,10 @@ def e2e_child(spec: dict) -> dict:
 def run_spec(spec: dict) -> dict:
     """Apply (or refuse) the allocator tuning first, then run the measurement."""
     allocator = tune_allocator() if spec.get("tune") else {"applied": False, "reason": "off for this measurement"}
+    if spec.get("threads"):
+        import torch
+
+        torch.set_num_threads(spec["threads"])
     result = (loop_child if spec["kind"] == "loop" else e2e_child)(spec)
     return {**result, "allocator": allocator}
 

@@ -201,7 +201,8 @@ def measure(opts, device, tune: bool = True) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="zslkit-perf-run-") as tmp:
         run_dir = str(Path(tmp) / "run")
-        spec = {"kind": "e2e", "tune": tune, "argv": run_argv(device, run_dir, sets=mode_sets(opts)), "run_dir": run_dir}
+        spec = {"kind": "e2e", "tune": tune, "argv": run_argv(device, run_dir, sets=mode_sets(opts)), "run_dir": run_dir,
+                "threads": opts.threads}
         result = spawn(spec)
     metrics = result.pop("metrics")
     phases = result["phases_s"]

@@ -10,11 +10,10 @@ track_finite, zslkit_step_end), without evaluation and checkpoints.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 from zslkit.bench import perf_flops as flops
-from zslkit.bench.perf_timing import sync, time_calls
+from zslkit.bench.perf_timing import time_calls
 
 
 @dataclass(frozen=True)
@@ -108,33 +107,48 @@ def model_flops(session: Session) -> dict[str, int]:
 
 def measure(session: Session, repeats: int, peak_fp32: float | None, count_executed: bool = True) -> dict:
     """Time `repeats` iterations after one warm-up (counted for executed FLOPs when asked)."""
+    return measure_interleaved([session], repeats, peak_fp32, count_executed)[0]
+
+
+def measure_interleaved(sessions: list[Session], repeats: int, peak_fp32: float | None,
+                        count_executed: bool = True) -> list[dict]:
+    """Like `measure` for several sessions, timed in turns (A, B, A, B, ...).
+
+    Their ratio (bf16 vs fp32, say) then compares iterations that ran under
+    the same conditions, even when other work comes and goes on the machine.
+    """
     from zslkit.trainer import loop
 
+    executed = []
+    for session in sessions:
+        warm = lambda: step(session)  # noqa: E731
+        executed.append(flops.executed_matmul_flops(warm) if count_executed else warm())
+    times = [[] for _ in sessions]
+    for _ in range(repeats):
+        for session, spent in zip(sessions, times):
+            spent.append(time_calls(lambda: step(session), session.ctx.device, warmup=0, repeats=1)["best_s"])
+    for session in sessions:
+        loop.raise_if_diverged(session.state)
+    return [_summary(s, t, e if count_executed else None, peak_fp32) for s, t, e in zip(sessions, times, executed)]
+
+
+def _summary(session: Session, times: list[float], executed: int | None, peak_fp32: float | None) -> dict:
+    import statistics
+
     ctx = session.ctx
-    warm = (lambda: flops.executed_matmul_flops(lambda: step(session))) if count_executed else (lambda: step(session))
-    executed = warm()
-    timing = time_calls(lambda: step(session), ctx.device, warmup=0, repeats=repeats)
-    loop.raise_if_diverged(session.state)
-    sync(ctx.device)
     parts = model_flops(session)
-    total = sum(parts.values())
-    b = ctx.trainer.batch_size
+    total, best, b = sum(parts.values()), min(times), ctx.trainer.batch_size
     result = {
         "scale": session.scale.name, "spec": session.scale.spec, "defaults": session.scale.defaults,
         "batch_size": b, "n_critic": ctx.trainer.n_critic, "precision": ctx.trainer.precision,
         "sizes": {slot: flops.linear_shapes(m) for slot, m in sorted(ctx.modules.items())},
-        "iterations_timed": repeats, **timing,
-        "iter_per_s": 1.0 / timing["best_s"], "samples_per_s": b / timing["best_s"],
-        "model_flops": total, "model_flops_by_part": parts,
-        "achieved_flops": total / timing["best_s"],
+        "iterations_timed": len(times), "best_s": best, "median_s": statistics.median(times), "times_s": times,
+        "iter_per_s": 1.0 / best, "samples_per_s": b / best,
+        "model_flops": total, "model_flops_by_part": parts, "achieved_flops": total / best,
     }
-    if count_executed:
+    if executed is not None:
         result["executed_matmul_flops"] = executed
         result["executed_vs_model"] = executed / total
     if peak_fp32:
         result["fraction_of_fp32_peak"] = result["achieved_flops"] / peak_fp32
     return result
-
-
-def scale_with(scale: Scale, **changes) -> Scale:
-    return dataclasses.replace(scale, **changes)

@@ -26,6 +26,8 @@ class PerfOptions:
     e2e: str = "short"  # short | full | skip (see zslkit.bench.perf_e2e)
     bf16_quality: bool = False
     out: Path | None = None
+    threads: int = 0  # torch threads in this process and every child (0: torch's default)
+    only: tuple = ("srgan", "clswgan", "e2e")  # the parts to run (the peak is always measured)
 
     @property
     def scales(self):
@@ -73,16 +75,35 @@ def _repeats(opts: PerfOptions, device) -> int:
     return 2 if opts.quick else (3 if device.type == "cpu" else 10)
 
 
-def srgan_iteration(opts: PerfOptions, device, key: str, peak_fp32: float, precision: str = "fp32") -> dict:
-    """Iteration speed and model-FLOP fraction of the fp32 peak at one scale."""
-    from zslkit.bench.perf_gan import build_session, measure
+def srgan_iteration(opts: PerfOptions, device, key: str, peak_fp32: float, precisions=("fp32",)) -> list[dict]:
+    """Iteration speed and model-FLOP fraction of the fp32 peak at one scale, per precision.
 
-    session = build_session(opts.scales[key], device, precision=precision)
+    Several precisions are timed in turns (see `measure_interleaved`), so
+    their speed ratio compares iterations run under the same conditions.
+    """
+    from zslkit.bench.perf_gan import build_session, measure_interleaved, synthetic_task
+
+    task = synthetic_task(opts.scales[key])
+    sessions = [build_session(opts.scales[key], device, precision=p, task=task) for p in precisions]
     try:
-        return measure(session, _repeats(opts, device), peak_fp32)
+        before = _local_peak(opts, device)
+        results = measure_interleaved(sessions, _repeats(opts, device), peak_fp32)
+        local = max(before, _local_peak(opts, device))
     finally:
-        del session
+        del sessions
         gc.collect()
+    for result in results:  # the same yardstick taken right around these iterations, for reference
+        result["local_fp32_peak"] = local
+        result["fraction_of_local_fp32_peak"] = result["achieved_flops"] / local
+    return results
+
+
+def _local_peak(opts: PerfOptions, device) -> float:
+    import torch
+
+    from zslkit.bench.perf_peak import matmul_rate
+
+    return matmul_rate(1024 if opts.quick else 4096, torch.float32, device, repeats=2)
 
 
 def clswgan_loops(opts: PerfOptions, device) -> dict:
@@ -102,7 +123,7 @@ def clswgan_loops(opts: PerfOptions, device) -> dict:
         for loop in ("zslkit", "reference"):
             for tune in (True, False):
                 spec = {"kind": "loop", "loop": loop, "tune": tune, "scale": scale, "warmup": warmup,
-                        "repeats": repeats, "device": str(device)}
+                        "repeats": repeats, "device": str(device), "threads": opts.threads}
                 runs.setdefault(f"{loop}_{'tuned' if tune else 'untuned'}", []).append(spawn(spec))
     results = {key: {**min(found, key=lambda r: r["best_s"]), "rounds_best_s": [r["best_s"] for r in found]}
                for key, found in runs.items()}
@@ -139,7 +160,8 @@ def bf16_quality(opts: PerfOptions, device, seeds=(0, 1, 2)) -> dict:
                 run_dir = str(Path(tmp) / "run")
                 sets = (*perf_scales.TINY_DATA, *perf_scales.TINY_RUN) if opts.quick else ()
                 argv = run_argv(device, run_dir, seed, ("--select", "last"), (*sets, f"trainer.precision={precision}"))
-                hs.append(spawn({"kind": "e2e", "tune": True, "argv": argv, "run_dir": run_dir})["metrics"]["result"]["H"])
+                spec = {"kind": "e2e", "tune": True, "argv": argv, "run_dir": run_dir, "threads": opts.threads}
+                hs.append(spawn(spec)["metrics"]["result"]["H"])
         out[precision] = {"H": hs, "mean_H": statistics.mean(hs), "stdev_H": statistics.stdev(hs) if len(hs) > 1 else 0.0}
     out["seeds"] = list(seeds)
     return out
