@@ -21,6 +21,7 @@ TARGETS = (
 
 
 E2E_TARGETS = ("e2e_minutes", "classifier_eval_share", "peak_rss_gib")
+SECTION_OF = {"clswgan_speedup": "clswgan", "bf16_speedup": "srgan", **dict.fromkeys(E2E_TARGETS, "e2e")}
 
 
 def _get(record: dict, *keys):
@@ -64,6 +65,9 @@ def judge(record: dict) -> list[dict]:
             row["met"], row["note"] = None, "--quick: toy sizes, not judged"
         elif row["key"] in E2E_TARGETS and row["measured"] is None and "e2e" in record:
             row["note"] = f"not judged: the e2e run was {record['e2e']['mode']} (use --e2e full)"
+        elif row["measured"] is None and SECTION_OF.get(row["key"], "srgan") not in record.get("options", {}).get(
+                "only", (SECTION_OF.get(row["key"], "srgan"),)):
+            row["note"] = "not run (--only)"
     return rows
 
 
