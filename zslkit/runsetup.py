@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from zslkit.errors import ConfigError, ZslkitError
 from zslkit.runner import Prepared, RunOptions, default_out, pick_device
@@ -102,6 +101,3 @@ def _with_tasks(prepared: Prepared) -> Prepared:
         raise ConfigError(f"data.normalize={data_config.normalize!r}: expected 'minmax' or 'none'")
     return prepared
 
-
-def resolve_out(path: str | None) -> Path | None:
-    return Path(path) if path else None

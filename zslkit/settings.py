@@ -44,7 +44,7 @@ class ClassifierConfig:
     batch_size: int = opt(0, "softmax: batch size (0: the number of synthesized features per class, as f-CLSWGAN)")
     k: int = opt(20, "knn: number of neighbours")
     seen_source: str = opt("real", "GZSL: seen classes are represented by 'real' training features or 'synthetic' ones")
-    gamma_steps: int = opt(41, "number of calibration values swept for calibrated stacking and AUSUC")
+    gamma_steps: int = opt(41, "calibration values (quantiles of the seen-unseen score gaps, plus 0) swept to choose gamma for calibrated stacking; AUSUC uses the exact curve")
 
 
 @dataclass

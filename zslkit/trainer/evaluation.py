@@ -9,13 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from zslkit.evaluation.evaluate import evaluate_generative
-
-DEFAULT_SYN_PER_CLASS = {"softmax": 300, "knn": 60}
-
-
-def syn_per_class(classifier_config) -> int:
-    return classifier_config.syn_per_class or DEFAULT_SYN_PER_CLASS[classifier_config.kind]
+from zslkit.evaluation.evaluate import evaluate_generative, resolve_syn_per_class
 
 
 @torch.no_grad()
@@ -47,7 +41,7 @@ def evaluate_phase(ctx, plugin_set, plan, configs) -> tuple[dict, dict]:
         wanted = ctx.unseen_classes
         if classifier.seen_source == "synthetic":
             wanted = torch.cat([ctx.seen_classes, ctx.unseen_classes])
-        syn_x, syn_y = synthesize(ctx, wanted, syn_per_class(classifier))
+        syn_x, syn_y = synthesize(ctx, wanted, resolve_syn_per_class(classifier))
         keep = {}
         tensor = lambda a, dtype=torch.float32: torch.as_tensor(a, dtype=dtype, device=ctx.device)  # noqa: E731
         record = evaluate_generative(
