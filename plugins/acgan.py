@@ -17,7 +17,8 @@ the batch; the fakes carry the labels of the real batch they were made for.
 GAZSL's code differs in small ways, and this follows the SR-GAN paper: its
 critic weights each classification loss by 1 (not 1/2), and its generator
 adds 1/2 (L_cls(G) + L_cls(v)). Its trunk uses ReLU; here LeakyReLU
-(configurable). Weights start Xavier-normal with zero biases, as in GAZSL.
+(configurable; `PenaltyLeakyReLU`, which keeps the penalty's double
+backward lean). Weights start Xavier-normal with zero biases, as in GAZSL.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from zslkit.builtin.wgancritic import gradient_penalty, interpolate
+from zslkit.layers import PenaltyLeakyReLU
 from zslkit.plugin import Plugin, hookimpl
 from zslkit.settings import opt
 from zslkit.trainer.context import Batch, TrainContext
@@ -39,7 +41,7 @@ class AuxClassifierCritic(nn.Module):
 
     def __init__(self, feature_dim: int, hidden: int, n_seen: int, slope: float):
         super().__init__()
-        self.trunk = nn.Sequential(nn.Linear(feature_dim, hidden), nn.LeakyReLU(slope))
+        self.trunk = nn.Sequential(nn.Linear(feature_dim, hidden), PenaltyLeakyReLU(slope))
         self.score = nn.Linear(hidden, 1)
         self.classes = nn.Linear(hidden, n_seen)
         for layer in (self.trunk[0], self.score, self.classes):
@@ -49,6 +51,10 @@ class AuxClassifierCritic(nn.Module):
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         h = self.trunk(x)
         return self.score(h).squeeze(1), self.classes(h)
+
+    def score_only(self, x: Tensor) -> Tensor:
+        """D(x) without the class head: the gradient penalty needs only the score path."""
+        return self.score(self.trunk(x)).squeeze(1)
 
 
 class AuxClassifierCriticPlugin(Plugin):
@@ -77,16 +83,20 @@ class AuxClassifierCriticPlugin(Plugin):
 
     @hookimpl
     def zslkit_critic_loss(self, ctx: TrainContext, batch: Batch) -> dict:
-        """Eq. 5, with D run once over [v, G(...), v_hat]."""
-        b, target = batch.size, self._heads[batch.y]
+        """Eq. 5: D over [v, G(...)] in one forward; the penalty's interpolates in a second.
+
+        A separate forward keeps the penalty's input gradient and double
+        backward on B rows instead of on every row of a joint forward.
+        """
+        b, target, critic = batch.size, self._heads[batch.y], ctx.modules["critic"]
         x_hat = interpolate(batch.x, batch.fake)
-        scores, logits = ctx.modules["critic"](torch.cat([batch.x, batch.fake.to(batch.x.dtype), x_hat]))
+        scores, logits = critic(torch.cat([batch.x, batch.fake.to(batch.x.dtype)]))
         # Real and fake halves have equal size, so one mean over both is 1/2 (L_cls(G) + L_cls(v)).
-        cls = F.cross_entropy(logits[:2 * b].float(), target.repeat(2))
+        cls = F.cross_entropy(logits.float(), target.repeat(2))
         return {
-            "acgan/fake": scores[b:2 * b].mean(),
+            "acgan/fake": scores[b:].mean(),
             "acgan/real": -scores[:b].mean(),
-            "acgan/gp": self.config.gp_lambda * gradient_penalty(scores[2 * b:], x_hat),
+            "acgan/gp": self.config.gp_lambda * gradient_penalty(critic.score_only(x_hat), x_hat),
             "acgan/cls": self.config.cls_weight * cls,
         }
 

@@ -70,6 +70,8 @@ def _check_core(configs: dict) -> None:
         raise ConfigError(f"trainer.generator_updates={trainer.generator_updates!r}: expected 'separate' or 'joint'")
     if trainer.precision not in ("fp32", "bf16"):
         raise ConfigError(f"trainer.precision={trainer.precision!r}: expected 'fp32' or 'bf16'")
+    if trainer.adam not in ("fused", "foreach", "single"):
+        raise ConfigError(f"trainer.adam={trainer.adam!r}: expected 'fused', 'foreach' or 'single'")
     if configs["classifier"].kind not in ("softmax", "knn"):
         raise ConfigError(f"classifier.kind={configs['classifier'].kind!r}: expected 'softmax' or 'knn'")
     for key in ("iterations", "batch_size", "n_critic", "eval_every", "log_every", "checkpoint_every", "noise_dim"):

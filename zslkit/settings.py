@@ -31,6 +31,7 @@ class TrainerConfig:
     eval_every: int = opt(500, "evaluate (for model selection) every this many iterations, and at the end")
     log_every: int = opt(50, "read loss values from the device every this many iterations")
     checkpoint_every: int = opt(500, "write a resumable checkpoint every this many iterations")
+    adam: str = opt("fused", "Adam implementation: 'fused' (one kernel per parameter group; several times faster on CPU; 'foreach' where this torch or device lacks it), 'foreach', or 'single' (torch's per-tensor loop)")
     precision: str = opt("fp32", "'fp32' or 'bf16' (autocast for GAN training on devices that support it)")
 
 

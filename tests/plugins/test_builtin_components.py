@@ -124,3 +124,20 @@ def test_shipped_defaults_load_and_keep_algorithm_1(dataset):
     assert all(f"{name}.hidden" in config.origins for name in ("srn", "resgen", "acgan", "pre", "post"))
     if dataset not in ("synthetic", "tep"):  # paper scale
         assert (trainer.batch_size, trainer.noise_dim, config["resgen"].hidden) == (1024, 100, 4096)
+
+
+@pytest.mark.parametrize("impl", ["fused", "foreach", "single"])
+def test_every_adam_implementation_takes_the_same_steps(impl):
+    from zslkit.trainer.modules import _adam
+
+    def run(name):
+        torch.manual_seed(0)
+        net = torch.nn.Linear(5, 3)
+        optimizer = _adam([{"params": list(net.parameters())}], TrainerConfig(adam=name, lr=1e-2))
+        for _ in range(5):
+            optimizer.zero_grad()
+            net(torch.randn(8, 5)).pow(2).sum().backward()
+            optimizer.step()
+        return torch.cat([p.detach().flatten() for p in net.parameters()])
+
+    assert torch.allclose(run(impl), run("single"), atol=1e-6)

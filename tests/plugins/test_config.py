@@ -77,7 +77,7 @@ def test_inactive_sections_are_ignored_in_files_but_not_in_set(shipped, tmp_path
 def test_unknown_section_and_key_suggest_with_file_and_line(tmp_path):
     user = _write(tmp_path, "trainer:\n  iterations: 3\n  batchsize: 4\n")
     with pytest.raises(ConfigError, match=rf"^{user}:3: unknown key 'batchsize' in section 'trainer' "
-                                          r"\(did you mean 'batch_size'\?\); keys: batch_size, beta1"):
+                                          r"\(did you mean 'batch_size'\?\); keys: adam, batch_size, beta1"):
         resolve_config(SECTIONS, None, user, [])
     user = _write(tmp_path, "trainr:\n  iterations: 3\n")
     with pytest.raises(ConfigError, match=rf"^{user}:1: unknown section 'trainr' \(did you mean 'trainer'\?\); "

@@ -90,3 +90,14 @@ def test_out_folder_holding_a_run_is_refused(tmp_path, tiny_args, capsys):
     capsys.readouterr()
     assert run_cli(["run", "--out", str(out), "--quiet", *tiny_args("")]) == 2
     assert "already holds a run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ("trainer.adam=fast", "error: trainer.adam='fast': expected 'fused', 'foreach' or 'single'"),
+    ("trainer.precision=fp16", "error: trainer.precision='fp16': expected 'fp32' or 'bf16'"),
+    ("trainer.generator_updates=both", "error: trainer.generator_updates='both': expected 'separate' or 'joint'"),
+])
+def test_bad_core_choices_are_one_line_errors(tmp_path, tiny_args, capsys, setting, expected):
+    code = run_cli(["run", "--out", str(tmp_path / "run"), "--quiet", *tiny_args(""), "--set", setting])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err == expected

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from zslkit.layers import PenaltyLeakyReLU
 from zslkit.plugin import Plugin, hookimpl
 from zslkit.settings import opt
 from zslkit.trainer.context import Batch, TrainContext
@@ -45,7 +46,7 @@ class ConditionalCritic(nn.Module):
 
     def __init__(self, feature_dim: int, cond_dim: int, hidden: int, slope: float):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(feature_dim + cond_dim, hidden), nn.LeakyReLU(slope), nn.Linear(hidden, 1))
+        self.net = nn.Sequential(nn.Linear(feature_dim + cond_dim, hidden), PenaltyLeakyReLU(slope), nn.Linear(hidden, 1))
         for layer in (self.net[0], self.net[2]):
             nn.init.normal_(layer.weight, 0.0, 0.02)
             nn.init.zeros_(layer.bias)
@@ -73,14 +74,18 @@ class ConditionalCriticPlugin(Plugin):
 
     @hookimpl
     def zslkit_critic_loss(self, ctx: TrainContext, batch: Batch) -> dict:
-        """E[D(G(c), c)] - E[D(x, c)] + lambda GP, from one critic forward over [x, fake, x_hat]."""
-        b = batch.size
+        """E[D(G(c), c)] - E[D(x, c)] + lambda GP: one forward over [x, fake], one over the interpolates.
+
+        The penalty gets its own forward so that its input gradient and double
+        backward run over B rows, not over every row of a joint forward.
+        """
+        b, critic = batch.size, ctx.modules["critic"]
         x_hat = interpolate(batch.x, batch.fake)
-        scores = ctx.modules["critic"](torch.cat([batch.x, batch.fake.to(batch.x.dtype), x_hat]), batch.c.repeat(3, 1))
+        scores = critic(torch.cat([batch.x, batch.fake.to(batch.x.dtype)]), batch.c.repeat(2, 1))
         return {
-            "wgancritic/fake": scores[b:2 * b].mean(),
+            "wgancritic/fake": scores[b:].mean(),
             "wgancritic/real": -scores[:b].mean(),
-            "wgancritic/gp": self.config.gp_lambda * gradient_penalty(scores[2 * b:], x_hat),
+            "wgancritic/gp": self.config.gp_lambda * gradient_penalty(critic(x_hat, batch.c), x_hat),
         }
 
     @hookimpl

@@ -54,8 +54,22 @@ def make_optimizers(ctx: TrainContext) -> dict[str, torch.optim.Optimizer]:
             if reg.role == role and any(True for _ in reg.module.parameters())
         ]
         if groups:
-            optimizers[role] = torch.optim.Adam(groups, lr=trainer.lr, betas=(trainer.beta1, trainer.beta2))
+            optimizers[role] = _adam(groups, trainer)
     return optimizers
+
+
+ADAM_IMPLEMENTATIONS = {"fused": {"fused": True}, "foreach": {"foreach": True}, "single": {"foreach": False}}
+
+
+def _adam(groups: list[dict], trainer) -> torch.optim.Optimizer:
+    """Adam as `trainer.adam` names it (checked in runsetup); fused falls back to foreach where torch refuses it."""
+    kwargs = {"lr": trainer.lr, "betas": (trainer.beta1, trainer.beta2)}
+    try:
+        return torch.optim.Adam(groups, **kwargs, **ADAM_IMPLEMENTATIONS[trainer.adam])
+    except (RuntimeError, TypeError):  # torch or device without a fused CPU/GPU kernel
+        if trainer.adam != "fused":
+            raise
+        return torch.optim.Adam(groups, **kwargs, foreach=True)
 
 
 def freeze_frozen(ctx: TrainContext) -> None:
