@@ -13,7 +13,7 @@ def prepare_run(opts: RunOptions) -> Prepared:
     if opts.resume is not None:
         return _prepare_resume(opts)
     from zslkit.config import config_to_dict, resolve_config
-    from zslkit.manager import config_sections, resolve_spec
+    from zslkit.resolution import config_sections, resolve_spec
 
     resolved = resolve_spec(opts.plugins)
     sections, inactive = config_sections(resolved, opts.dataset)
@@ -34,7 +34,7 @@ def prepare_run(opts: RunOptions) -> Prepared:
 
 def _prepare_resume(opts: RunOptions) -> Prepared:
     from zslkit.config import configs_from_dict
-    from zslkit.manager import config_sections, resolve_spec
+    from zslkit.resolution import config_sections, resolve_spec
 
     store = RunStore(opts.resume)
     saved = store.read_config()

@@ -78,7 +78,8 @@ def check_config_roundtrip(cls, config) -> None:
 
 def companions(cls) -> list:
     """The default base plugins the tiny run needs beside `cls` (minus slots it provides)."""
-    from zslkit.manager import installed_presets, load_plugin_class, plugin_metadata
+    from zslkit.discovery import installed_presets, plugin_metadata
+    from zslkit.plugin_loading import load_plugin_class
 
     chosen = []
     for name in installed_presets().get("base", []):

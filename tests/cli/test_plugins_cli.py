@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from zslkit import config as config_mod
-from zslkit import manager
+from zslkit import discovery
 from zslkit.cli import main
 
 FAKE_PKG = "zk_cli_fake_plugins"
@@ -73,10 +73,10 @@ def registry(tmp_path, monkeypatch):
     (pkg / "__init__.py").write_text("")
     (pkg / "parts.py").write_text(FAKE_SOURCE)
     monkeypatch.syspath_prepend(str(tmp_path))
-    eps = {name: EntryPoint(name, f"{FAKE_PKG}.parts:{cls}", manager.PLUGIN_GROUP)
+    eps = {name: EntryPoint(name, f"{FAKE_PKG}.parts:{cls}", discovery.PLUGIN_GROUP)
            for name, cls in {"gen": "Gen", "crit": "Crit", "alt": "Alt"}.items()}
-    monkeypatch.setattr(manager, "installed_plugins", lambda: dict(eps))
-    monkeypatch.setattr(manager, "installed_presets", lambda: {"base": ["gen", "crit"], "other": ["alt"]})
+    monkeypatch.setattr(discovery, "installed_plugins", lambda: dict(eps))
+    monkeypatch.setattr(discovery, "installed_presets", lambda: {"base": ["gen", "crit"], "other": ["alt"]})
     monkeypatch.setattr(config_mod, "read_shipped_defaults", lambda dataset: None)
     yield eps
     for name in [m for m in sys.modules if m.startswith(FAKE_PKG)]:
@@ -123,7 +123,7 @@ def test_list_shows_slots_summaries_and_presets(registry, capsys, monkeypatch):
 
 
 def test_list_shows_a_broken_plugin_without_failing(registry, capsys, monkeypatch):
-    registry["ghost"] = EntryPoint("ghost", f"{FAKE_PKG}.missing:Ghost", manager.PLUGIN_GROUP)
+    registry["ghost"] = EntryPoint("ghost", f"{FAKE_PKG}.missing:Ghost", discovery.PLUGIN_GROUP)
     monkeypatch.setenv("COLUMNS", "250")
     code, out, _ = _run_zslkit(capsys, "plugins", "list")
     assert code == 0

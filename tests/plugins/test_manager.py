@@ -12,7 +12,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from zslkit import manager
+from zslkit import discovery, manager
 from zslkit.errors import ConfigError, PluginError
 from zslkit.manager import (build_plugin_set, installed_plugins, installed_presets, load_plugin_class,
                             plugin_metadata, register_plugins, resolve_spec)
@@ -130,16 +130,16 @@ def registry(tmp_path, monkeypatch):
     (pkg / "parts.py").write_text(FAKE_SOURCE)
     monkeypatch.syspath_prepend(str(tmp_path))
     _forget_fake_modules()
-    eps = {name: EntryPoint(name, f"{FAKE_PKG}.parts:{cls}", manager.PLUGIN_GROUP) for name, cls in PLUGINS.items()}
-    monkeypatch.setattr(manager, "installed_plugins", lambda: dict(eps))
-    monkeypatch.setattr(manager, "installed_presets", lambda: {k: list(v) for k, v in PRESETS.items()})
+    eps = {name: EntryPoint(name, f"{FAKE_PKG}.parts:{cls}", discovery.PLUGIN_GROUP) for name, cls in PLUGINS.items()}
+    monkeypatch.setattr(discovery, "installed_plugins", lambda: dict(eps))
+    monkeypatch.setattr(discovery, "installed_presets", lambda: {k: list(v) for k, v in PRESETS.items()})
     yield eps
     _forget_fake_modules()
 
 
 def _add_entry_point(registry, monkeypatch, name, value):
-    registry[name] = EntryPoint(name, value, manager.PLUGIN_GROUP)
-    monkeypatch.setattr(manager, "installed_plugins", lambda: dict(registry))
+    registry[name] = EntryPoint(name, value, discovery.PLUGIN_GROUP)
+    monkeypatch.setattr(discovery, "installed_plugins", lambda: dict(registry))
 
 
 # ----------------------------------------------------------------------------- discovery

@@ -90,7 +90,7 @@ def expand(suite: Suite) -> list[Cell]:
 def _resolve(suite: Suite, method: MethodSpec, dataset: str, used: set[str]):
     """(overrides passed to the run, plugin names, local refs, resolved config as a dict)."""
     from zslkit.config import config_to_dict, resolve_config
-    from zslkit.manager import config_sections, resolve_spec
+    from zslkit.resolution import config_sections, resolve_spec
 
     try:
         resolved = resolve_spec(method.plugins)

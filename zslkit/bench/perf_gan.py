@@ -59,7 +59,7 @@ def synthetic_task(scale: Scale, seed: int = 0):
 def resolve_configs(scale: Scale, precision: str = "fp32", extra: tuple[str, ...] = ()):
     """(resolved spec, configs) from the shipped defaults of `scale.defaults` plus overrides."""
     from zslkit.config import resolve_config
-    from zslkit.manager import config_sections, resolve_spec
+    from zslkit.resolution import config_sections, resolve_spec
 
     resolved = resolve_spec(scale.spec)
     sections, inactive = config_sections(resolved, scale.defaults)

@@ -26,7 +26,7 @@ def list_cmd():
     from rich.text import Text
 
     from zslkit.errors import ZslkitError
-    from zslkit.manager import installed_plugins, installed_presets, plugin_metadata
+    from zslkit.discovery import installed_plugins, installed_presets, plugin_metadata
 
     table = Table(title="plugins", title_justify="left")
     for column in ("name", "slots", "requires", "source"):
@@ -54,7 +54,8 @@ def list_cmd():
 def show_cmd(name):
     """Show plugin NAME (or module:Class, path/file.py:Class): slots and config options."""
     from zslkit.config import describe_fields
-    from zslkit.manager import installed_presets, load_plugin_class
+    from zslkit.discovery import installed_presets
+    from zslkit.plugin_loading import load_plugin_class
 
     presets = installed_presets()
     if ":" not in name and name in presets and name not in _installed_names():
@@ -72,7 +73,7 @@ def show_cmd(name):
 
 
 def _installed_names() -> set[str]:
-    from zslkit.manager import installed_plugins
+    from zslkit.discovery import installed_plugins
 
     return set(installed_plugins())
 
@@ -118,7 +119,7 @@ def resolve_cmd(spec, dataset, config_file, overrides):
     import yaml
 
     from zslkit.config import config_to_dict, resolve_config
-    from zslkit.manager import config_sections, resolve_spec
+    from zslkit.resolution import config_sections, resolve_spec
 
     resolved = resolve_spec(spec)
     sections, inactive = config_sections(resolved, dataset)
