@@ -34,6 +34,7 @@ class RunOptions:
     data_root: str | None = None
     quiet: bool = False
     resume: Path | None = None
+    threads: int = 0
 
 
 @dataclass
@@ -78,9 +79,16 @@ def execute(opts: RunOptions, display) -> dict:
     from zslkit.perf_tuning import tune_allocator
     from zslkit.runsetup import prepare_run
 
+    from zslkit.threads import apply_threads, contention_note
+
     allocator = tune_allocator()  # documented in zslkit/perf_tuning.py; ZSLKIT_NO_MALLOC_TUNING=1 opts out
+    threads = apply_threads(opts.threads)
+    note = contention_note(threads)
+    if note:
+        display.message(note)
     prepared = prepare_run(opts)
     prepared.header["allocator_tuning"] = allocator
+    prepared.header["torch_threads"] = threads
     return train_and_report(prepared, display)
 
 

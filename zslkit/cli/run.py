@@ -27,9 +27,13 @@ import click
 @click.option("--data-root", default=None, help="Data root (default: $ZSLKIT_DATA or the platform cache folder).")
 @click.option("--resume", type=click.Path(path_type=Path), default=None, metavar="RUN_DIR",
               help="Continue an interrupted run from its last checkpoint.")
+@click.option("--threads", default=0, show_default=True, type=int,
+              help="Torch CPU threads (0: one per core). On cores shared with other busy work, 1 avoids OpenMP "
+                   "spin-wait slowdowns; results do not depend on it beyond float rounding.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @click.option("--json", "as_json", is_flag=True, help="Print metrics.json to stdout (implies --quiet).")
-def run(plugins, dataset, seed, device, out, config_file, overrides, select, data_root, resume, quiet, as_json):
+def run(plugins, dataset, seed, device, out, config_file, overrides, select, data_root, resume, threads, quiet,
+        as_json):
     """Train a generative ZSL model and evaluate it (ZSL T1, GZSL U/S/H).
 
     The default selection trains on the validation split to choose the number
@@ -41,7 +45,8 @@ def run(plugins, dataset, seed, device, out, config_file, overrides, select, dat
 
     opts = RunOptions(plugins=plugins, dataset=dataset, seed=seed, device=device, out=out,
                       config_file=config_file, overrides=tuple(overrides), select=select,
-                      data_root=data_root, quiet=quiet or as_json, resume=resume)
+                      data_root=data_root, quiet=quiet or as_json, resume=resume,
+                      threads=threads)
     display = Display(quiet=opts.quiet)
     try:
         metrics = execute(opts, display)
