@@ -65,12 +65,12 @@ def label(point: tuple) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _setup(dataset: str, data_seed: int | None, point: tuple):
+def _setup(dataset: str, data_seed: int | None, point: tuple, data_options: tuple = ()):
     from zslkit.config import resolve_config
     from zslkit.datasets.registry import load_dataset
-    from zslkit.manager import config_sections, resolve_spec
+    from zslkit.resolution import config_sections, resolve_spec
 
-    overrides = [f"srn.{k}={v}" for k, v in point]
+    overrides = [f"srn.{k}={v}" for k, v in point] + [f"{dataset}.{item}" for item in data_options]
     if data_seed is not None:
         overrides.append(f"{dataset}.seed={data_seed}")
     sections, inactive = config_sections(resolve_spec("srn"), dataset)
@@ -99,12 +99,13 @@ def score_cell(job: tuple) -> dict:
     """Pre-train R for one cell through the plugin's own hooks; return its rectification metrics."""
     import torch
 
-    from zslkit.manager import build_plugin_set, resolve_spec
+    from zslkit.manager import build_plugin_set
+    from zslkit.resolution import resolve_spec
     from zslkit.trainer.phase import PhasePlan, make_context, prepare, seed_everything
 
-    dataset, cell, run_seed = job
+    dataset, cell, run_seed, data_options = job
     torch.set_num_threads(1)
-    configs, data = _setup(dataset, cell.data_seed, cell.point)
+    configs, data = _setup(dataset, cell.data_seed, cell.point, data_options)
     task = make_cell_task(data, configs, cell.fold)
     plugin_set = build_plugin_set(resolve_spec("srn"), dict(configs))
     seed_everything(run_seed)
@@ -114,8 +115,8 @@ def score_cell(job: tuple) -> dict:
     return metrics
 
 
-def n_folds(dataset: str, data_seed: int | None) -> int:
-    _, data = _setup(dataset, data_seed, ())
+def n_folds(dataset: str, data_seed: int | None, data_options: tuple) -> int:
+    _, data = _setup(dataset, data_seed, (), data_options)
     return len(class_folds(data.seen_classes, len(data.val_classes)))
 
 
@@ -134,8 +135,8 @@ def choose(points: list, criterion: dict) -> tuple:
     return next(p for p in points if criterion[p][0] >= floor)
 
 
-def run_cells(dataset: str, cells: list[Cell], run_seed: int, jobs: int) -> dict:
-    jobs_list = [(dataset, cell, run_seed) for cell in cells]
+def run_cells(dataset: str, cells: list[Cell], run_seed: int, jobs: int, data_options: tuple) -> dict:
+    jobs_list = [(dataset, cell, run_seed, data_options) for cell in cells]
     if jobs > 1:
         with Pool(jobs) as pool:
             results = pool.map(score_cell, jobs_list, chunksize=1)
@@ -146,7 +147,7 @@ def run_cells(dataset: str, cells: list[Cell], run_seed: int, jobs: int) -> dict
 
 def print_header(args, configs, select_seeds, test_seeds, folds: int) -> None:
     fixed = {k: v for k, v in dataclasses.asdict(configs["srn"]).items() if k not in dict(parse_grid(args.grid)[0])}
-    print(f"SRN pre-training sweep on {args.dataset} (Eq. 2 only, no GAN); run seed {args.seed}; "
+    print(f"SRN pre-training sweep on {args.dataset} {' '.join(args.data_set)} (Eq. 2 only, no GAN); run seed {args.seed}; "
           f"other srn options as shipped: {' '.join(f'{k}={v}' for k, v in fixed.items())}")
     print(f"CHOICE CRITERION: validation-class score r(pivots, R(s)), mean over {folds} class folds x dataset seeds "
           f"{_seeds(select_seeds)} (class-wise CV of the seen classes: each fold's classes play unseen, their pivots")
@@ -205,14 +206,18 @@ def main() -> None:
     parser.add_argument("--test-seeds", default="0,1,2,3,4", help="synthetic.seed values for the diagnostic")
     parser.add_argument("--seed", type=int, default=0, help="run seed (R's initialisation)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (one torch thread each)")
+    parser.add_argument("--data-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a dataset option for every cell (e.g. hidden_weight=2.0); repeatable")
     args = parser.parse_args()
     points = parse_grid(args.grid)
     select_seeds, test_seeds = seeds_arg(args.select_seeds, args.dataset), seeds_arg(args.test_seeds, args.dataset)
-    folds = {s: n_folds(args.dataset, s) for s in select_seeds}
+    data_options = tuple(args.data_set)
+    folds = {s: n_folds(args.dataset, s, data_options) for s in select_seeds}
     val_cells = [Cell(p, s, f) for p in points for s in select_seeds for f in range(folds[s])]
     test_cells = [Cell(p, s, None) for p in points for s in test_seeds]
-    print_header(args, _setup(args.dataset, select_seeds[0], ())[0], select_seeds, test_seeds, max(folds.values()))
-    results = run_cells(args.dataset, val_cells + test_cells, args.seed, args.jobs)
+    print_header(args, _setup(args.dataset, select_seeds[0], (), data_options)[0], select_seeds, test_seeds,
+                 max(folds.values()))
+    results = run_cells(args.dataset, val_cells + test_cells, args.seed, args.jobs, data_options)
     print_chosen(print_rows(points, results, val_cells, test_cells), results, test_cells)
 
 

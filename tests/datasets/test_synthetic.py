@@ -159,20 +159,16 @@ def rectification(pivots, attributes) -> float:
     return float(np.corrcoef(pair_cosines(pivots), pair_cosines(attributes))[0, 1])
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_crowding_is_learnable_from_the_seen_classes(seed):
-    """One gain on the fine columns, chosen on seen classes, also fixes the unseen classes' structure.
-
-    This is what makes the set a fair test of a rectifier: the raw attribute
-    cosine underweights the fine attributes the same way in every class.
-    """
+def _fine_gain_effect(seed: int, **options) -> tuple[float, float]:
+    """Unseen-class structure score r(pivots, attributes) before and after one fine-column gain chosen on seen classes."""
     from zslkit.datasets.tasks import make_task, minmax_scale
 
-    data = generate(Options(seed=seed))
+    o = Options(seed=seed, **options)
+    data = generate(o)
     task = minmax_scale(make_task(data, "test"))
     seen = np.stack([task.train_x[task.train_y == c].mean(0) for c in task.seen_classes])
     unseen = np.stack([task.test_unseen_x[task.test_unseen_y == c].mean(0) for c in task.unseen_classes])
-    fine = fine_attribute_columns(Options(seed=seed))
+    fine = fine_attribute_columns(o)
 
     def reweighted(gain):
         att = data.attributes.copy()
@@ -180,8 +176,39 @@ def test_crowding_is_learnable_from_the_seen_classes(seed):
         return att
 
     gain = max((1, 2, 4, 8, 16), key=lambda k: rectification(seen, reweighted(k)[task.seen_classes]))
+    assert gain > 1
     raw, fixed = data.attributes[task.unseen_classes], reweighted(gain)[task.unseen_classes]
-    assert gain > 1 and rectification(unseen, fixed) > rectification(unseen, raw) + 0.1
+    return rectification(unseen, raw), rectification(unseen, fixed)
+
+
+def test_crowding_is_learnable_from_the_seen_classes():
+    """One gain on the fine columns, chosen on seen classes, also improves the unseen classes' structure.
+
+    This is what makes the set a fair test of a rectifier: the raw attribute
+    cosine underweights the fine attributes the same way in every class. The
+    hidden visual code caps how far any attribute re-weighting can go, so
+    the gain varies by seed; it is positive on every one.
+    """
+    effects = [_fine_gain_effect(seed) for seed in range(5)]
+    gains = [fixed - raw for raw, fixed in effects]
+    assert min(gains) > 0.03 and np.mean(gains) > 0.15, gains
+
+
+def test_hidden_code_moves_only_the_visual_side():
+    """hidden_weight adds appearance no attribute describes: same attributes, same splits, less explainable means."""
+    plain, hidden = generate(Options(hidden_weight=0.0)), generate()
+    assert np.array_equal(plain.attributes, hidden.attributes) and plain.class_names == hidden.class_names
+    assert np.array_equal(plain.test_unseen, hidden.test_unseen) and not np.allclose(plain.features, hidden.features)
+
+    def unseen_fit(d) -> float:
+        """R^2 on unseen class means of a ridge map attributes -> class means fitted on seen classes."""
+        means = np.stack([d.features[d.labels == c].mean(0) for c in range(d.n_classes)])
+        a_s, m_s = d.attributes[d.seen_classes], means[d.seen_classes]
+        w = np.linalg.solve(a_s.T @ a_s + 1e-2 * np.eye(a_s.shape[1]), a_s.T @ m_s)
+        m_u = means[d.unseen_classes]
+        return 1 - ((d.attributes[d.unseen_classes] @ w - m_u) ** 2).sum() / ((m_u - m_u.mean(0)) ** 2).sum()
+
+    assert unseen_fit(hidden) < unseen_fit(plain) - 0.1
 
 
 @pytest.mark.parametrize("change, key", [

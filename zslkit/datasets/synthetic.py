@@ -27,9 +27,14 @@ How the data are made
 Each class c has a *coarse* code s_c (`latent_dim`: body size, habitat, diet,
 ...) and a *fine* code p_c (`fine_dim`: coat pattern, face shape, ...).
 
-* Visual prototype: mu_c = prototype_scale * (V_s s_c + sqrt(fine_weight) V_p p_c)
-  / sqrt(1 + fine_weight), about unit variance per dimension; by default the
-  fine code shapes appearance twice as much as the coarse one.
+Each class also has a *hidden* code h_c (`hidden_dim`) that no attribute
+describes: what real attributes miss about appearance, and what bounds how
+well any attribute-to-feature map can do on unseen classes.
+
+* Visual prototype: mu_c = prototype_scale * (V_s s_c + sqrt(fine_weight) V_p p_c
+  + sqrt(hidden_weight) V_h h_c) / sqrt(1 + fine_weight + hidden_weight), about
+  unit variance per dimension; by default the fine code shapes appearance
+  twice as much as the coarse one.
 * Features: softplus(mu_c + within_class_noise * eps), eps ~ N(0, I), so they
   are non-negative and dense like pooled ResNet (ReLU) features.
 * Attributes: a seeded `fine_fraction` of the columns are *fine* attributes,
@@ -106,6 +111,8 @@ class Options:
     attribute_bias: float = opt(1.0, "shift before the sigmoid; larger makes attributes sparser")
     prototype_scale: float = opt(1.5, "scale of the visual class prototypes")
     within_class_noise: float = opt(1.0, "standard deviation of the per-sample visual noise around the prototype")
+    hidden_dim: int = opt(4, "dimension of a per-class visual code that no attribute describes (what attributes miss)")
+    hidden_weight: float = opt(1.0, "share of visual prototype variance from that hidden code, relative to the coarse code (0: attributes explain all of it)")
 
 
 def _check(o: Options) -> None:
@@ -204,12 +211,16 @@ def _attributes(o: Options, codes: dict, fine: np.ndarray, rng) -> np.ndarray:
     return att / np.maximum(np.linalg.norm(att, axis=1, keepdims=True), 1e-12)
 
 
-def _prototypes(o: Options, s, p, rng) -> np.ndarray:
-    """Visual class means: a random linear map of both codes, about unit variance per dimension."""
+def _prototypes(o: Options, s, p, hidden_rng, rng) -> np.ndarray:
+    """Visual class means: a random linear map of the codes, about unit variance per dimension."""
     v_s = rng.standard_normal((o.latent_dim, o.feature_dim)) / np.sqrt(o.latent_dim)
     v_p = rng.standard_normal((o.fine_dim, o.feature_dim)) / np.sqrt(o.fine_dim)
     mu = s @ v_s + np.sqrt(o.fine_weight) * (p @ v_p)
-    return o.prototype_scale * mu / np.sqrt(1.0 + o.fine_weight)
+    if o.hidden_weight > 0:  # own stream: the other stages' draws do not move with it
+        h = hidden_rng.standard_normal((len(s), o.hidden_dim))
+        v_h = hidden_rng.standard_normal((o.hidden_dim, o.feature_dim)) / np.sqrt(o.hidden_dim)
+        mu = mu + np.sqrt(o.hidden_weight) * (h @ v_h)
+    return o.prototype_scale * mu / np.sqrt(1.0 + o.fine_weight + o.hidden_weight)
 
 
 def _samples(o: Options, protos: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -249,7 +260,7 @@ def _notes(o: Options, names: list[str], seen: np.ndarray, crowd: np.ndarray, fi
 
 def _streams(o: Options) -> list:
     """One independent generator per stage, so changing one stage leaves the others' draws alone."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(o.seed).spawn(6)]
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(o.seed).spawn(7)]
 
 
 def generate(options: Options | None = None) -> ZSLData:
@@ -261,7 +272,7 @@ def generate(options: Options | None = None) -> ZSLData:
     fine = _fine_columns(o, streams[5])
     codes = _latent_codes(o, crowd, len(fine), streams[1])
     attributes = _attributes(o, codes, fine, streams[2]).astype(np.float32)
-    features, labels = _samples(o, _prototypes(o, codes["s"], codes["p"], streams[3]), streams[3])
+    features, labels = _samples(o, _prototypes(o, codes["s"], codes["p"], streams[6], streams[3]), streams[3])
     trainval, test_seen, test_unseen, val = _splits(o, labels, seen, streams[4])
     return ZSLData(
         name="synthetic", features=features, labels=labels, attributes=attributes,
