@@ -38,3 +38,13 @@ def test_negative_thread_count_is_a_one_line_error(tmp_path, keep_threads, capsy
         main(["run", "--out", str(tmp_path / "run"), "--threads", "-2"])
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.strip() == "error: --threads -2: expected 0 (torch's choice) or a positive count"
+
+
+def test_a_refused_run_prints_only_its_error_even_on_busy_cores(tmp_path, keep_threads, capsys, monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--out", str(tmp_path / "run"), "--threads", "2", "--dataset", "no_such_dataset"])
+    err = capsys.readouterr().err.strip()
+    assert exit_info.value.code == 2 and err.startswith("error: ") and "\n" not in err

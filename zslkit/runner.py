@@ -83,10 +83,10 @@ def execute(opts: RunOptions, display) -> dict:
 
     allocator = tune_allocator()  # documented in zslkit/perf_tuning.py; ZSLKIT_NO_MALLOC_TUNING=1 opts out
     threads = apply_threads(opts.threads)
+    prepared = prepare_run(opts)  # bad input fails first, as one line, before any note
     note = contention_note(threads)
     if note:
         display.message(note)
-    prepared = prepare_run(opts)
     prepared.header["allocator_tuning"] = allocator
     prepared.header["torch_threads"] = threads
     return train_and_report(prepared, display)
