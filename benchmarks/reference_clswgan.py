@@ -19,13 +19,21 @@ with that style on the same model and the same numbers of steps:
 * `.item()` on the losses every step (the public code logs D_cost,
   Wasserstein distance and G_cost; here they go into a list).
 * the generator step switches the critic's `requires_grad` off, samples a
-  new batch, and backpropagates -E[D(G(z, a), a)].
+  new batch, and backpropagates -E[D(G(z, a), a)] + cls_weight * NLL of the
+  fakes under the pre-trained classifier (Eq. 4 of the paper; `nn.NLLLoss` on
+  the log-softmax outputs, the fakes labelled with the batch's mapped labels).
+* that classifier, `LINEAR_LOGSOFTMAX` (Linear(D -> n_seen) then LogSoftmax,
+  weights N(0, 0.02)), is trained in the constructor on the real seen features
+  the way public `CLASSIFIER.fit` does (its own Adam with betas (beta1, 0.999),
+  batches of 100 copied from host tensors through a `next_batch` that reshuffles
+  at each epoch's end, 50 epochs in the public script), then frozen with
+  `requires_grad = False`. Pre-training is not timed: only `train_iteration` is.
 
-The models are f-CLSWGAN's `MLP_G` and `MLP_CRITIC` (4096 hidden units,
-LeakyReLU 0.2, in-place activations as in the public code); `check_same_shapes`
-lets the benchmark verify they match zslkit's `mlpgen` + `wgancritic`.
-f-CLSWGAN's extra classification loss on fakes is not part of this loop,
-as it is not part of zslkit's `clswgan` preset.
+The models are f-CLSWGAN's `MLP_G`, `MLP_CRITIC` (4096 hidden units, LeakyReLU
+0.2, in-place activations as in the public code) and `LINEAR_LOGSOFTMAX`;
+`check_same_shapes` lets the benchmark verify they match zslkit's `mlpgen`,
+`wgancritic` and `clsreg` (its frozen "seen_classifier"), the three plugins of
+the `clswgan` preset.
 """
 
 from __future__ import annotations
@@ -60,6 +68,16 @@ class MLP_CRITIC(nn.Module):  # noqa: N801 - the public code's name
         return self.fc2(self.lrelu(self.fc1(h)))
 
 
+class LINEAR_LOGSOFTMAX(nn.Module):  # noqa: N801 - the public code's name
+    def __init__(self, input_dim: int, nclass: int):
+        super().__init__()
+        self.fc = nn.Linear(input_dim, nclass)
+        self.logic = nn.LogSoftmax(dim=1)
+
+    def forward(self, x):
+        return self.logic(self.fc(x))
+
+
 def weights_init(m):
     if isinstance(m, nn.Linear):
         m.weight.data.normal_(0.0, 0.02)
@@ -73,11 +91,59 @@ def map_label(label, classes):
     return mapped_label
 
 
+class PretrainClassifier:
+    """The seen-class softmax classifier of Eq. 4, trained once on real features (public `CLASSIFIER` style)."""
+
+    def __init__(self, train_x, train_y, nclass: int, input_dim: int, device, lr: float = 0.001,
+                 beta1: float = 0.5, nepoch: int = 50, batch_size: int = 100):
+        self.train_x, self.train_y = train_x, train_y
+        self.ntrain, self.batch_size, self.nepoch = train_x.size(0), batch_size, nepoch
+        self.model = LINEAR_LOGSOFTMAX(input_dim, nclass).to(device)
+        self.model.apply(weights_init)
+        self.criterion = nn.NLLLoss()
+        self.input = torch.FloatTensor(batch_size, input_dim).to(device)
+        self.label = torch.LongTensor(batch_size).to(device)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr, betas=(beta1, 0.999))
+        self.index_in_epoch, self.epochs_completed = 0, 0
+        self.fit()
+
+    def fit(self):
+        for _ in range(self.nepoch):
+            for _ in range(0, self.ntrain, self.batch_size):
+                self.model.zero_grad()
+                batch_input, batch_label = self.next_batch(self.batch_size)
+                self.input.copy_(batch_input)
+                self.label.copy_(batch_label)
+                loss = self.criterion(self.model(self.input), self.label)
+                loss.backward()
+                self.optimizer.step()
+
+    def next_batch(self, batch_size):
+        start = self.index_in_epoch
+        if self.epochs_completed == 0 and start == 0:
+            self.shuffle()
+        if start + batch_size <= self.ntrain:
+            self.index_in_epoch += batch_size
+            return self.train_x[start:start + batch_size], self.train_y[start:start + batch_size]
+        self.epochs_completed += 1  # the batch runs over the epoch's end: the rest, then the next permutation
+        rest_x, rest_y = self.train_x[start:], self.train_y[start:]
+        self.shuffle()
+        self.index_in_epoch = batch_size - rest_x.size(0)
+        return (torch.cat((rest_x, self.train_x[:self.index_in_epoch]), 0),
+                torch.cat((rest_y, self.train_y[:self.index_in_epoch]), 0))
+
+    def shuffle(self):
+        perm = torch.randperm(self.ntrain)
+        self.train_x, self.train_y = self.train_x[perm], self.train_y[perm]
+
+
 class ReferenceCLSWGAN:
     """The public-style loop on a task's arrays; `train_iteration()` is one generator iteration."""
 
     def __init__(self, task, *, hidden: int = 4096, nz: int = 100, batch_size: int = 64, critic_iter: int = 5,
-                 lr: float = 1e-4, betas=(0.5, 0.9), lambda1: float = 10.0, device="cpu", seed: int = 0):
+                 lr: float = 1e-4, betas=(0.5, 0.9), lambda1: float = 10.0, cls_weight: float = 0.01,
+                 cls_epochs: int = 50, cls_lr: float = 0.001, cls_beta1: float = 0.5, cls_batch_size: int = 100,
+                 device="cpu", seed: int = 0):
         torch.manual_seed(seed)
         np.random.seed(seed)
         self.device = torch.device(device)
@@ -100,6 +166,16 @@ class ReferenceCLSWGAN:
         self.mone = self.one * -1
         self.optimizerD = torch.optim.Adam(self.netD.parameters(), lr=lr, betas=betas)
         self.optimizerG = torch.optim.Adam(self.netG.parameters(), lr=lr, betas=betas)
+        # train a classifier on seen classes (theta of Eq. 4), then freeze it
+        self.cls_weight = cls_weight
+        self.cls_criterion = nn.NLLLoss()
+        pretrain = PretrainClassifier(torch.from_numpy(self.train_feature),
+                                      map_label(torch.from_numpy(self.train_label), self.seenclasses),
+                                      self.seenclasses.size(0), res_size, self.device, cls_lr, cls_beta1,
+                                      cls_epochs, cls_batch_size)
+        self.pretrain_cls = pretrain.model
+        for p in self.pretrain_cls.parameters():
+            p.requires_grad = False
         self.log = []
 
     def next_batch(self):
@@ -148,9 +224,11 @@ class ReferenceCLSWGAN:
         self.noise.normal_(0, 1)
         fake = self.netG(self.noise, self.input_att)
         g_cost = -self.netD(fake, self.input_att).mean()
-        g_cost.backward()
+        c_err_g = self.cls_criterion(self.pretrain_cls(fake), self.input_label)  # classification loss, Eq. 4
+        err_g = g_cost + self.cls_weight * c_err_g
+        err_g.backward()
         self.optimizerG.step()
-        self.log.append((g_cost.item(),))
+        self.log.append((g_cost.item(), c_err_g.item()))
 
     def train_iteration(self):
         for p in self.netD.parameters():
@@ -162,11 +240,19 @@ class ReferenceCLSWGAN:
         self.generator_step()
 
 
-def check_same_shapes(reference: ReferenceCLSWGAN, generator: nn.Module, critic: nn.Module) -> None:
-    """Raise if the reference's Linear layers differ from zslkit's modules (same model, same FLOPs)."""
+def check_same_shapes(reference: ReferenceCLSWGAN, generator: nn.Module, critic: nn.Module,
+                      classifier: nn.Module | None = None) -> None:
+    """Raise if the reference's Linear layers differ from zslkit's modules (same model, same FLOPs).
+
+    `classifier` is zslkit's frozen seen-class classifier (clsreg's "seen_classifier" slot), compared with
+    the reference's pre-trained `LINEAR_LOGSOFTMAX`; None compares the generator and critic only.
+    """
     def shapes(module):
         return sorted((m.in_features, m.out_features) for m in module.modules() if isinstance(m, nn.Linear))
 
-    for mine, theirs, what in ((reference.netG, generator, "generator"), (reference.netD, critic, "critic")):
+    pairs = [(reference.netG, generator, "generator"), (reference.netD, critic, "critic")]
+    if classifier is not None:
+        pairs.append((reference.pretrain_cls, classifier, "classifier"))
+    for mine, theirs, what in pairs:
         if shapes(mine) != shapes(theirs):
             raise ValueError(f"reference {what} layers {shapes(mine)} differ from zslkit's {shapes(theirs)}")

@@ -1,4 +1,6 @@
-"""The f-CLSWGAN-style built-ins (mlpgen, wgancritic), the shared gradient penalty, and hook validity."""
+"""The f-CLSWGAN-style built-ins (mlpgen, wgancritic), the shared gradient penalty, and hook validity.
+
+clsreg, f-CLSWGAN's classification regulariser, has its own file: test_clsreg.py."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from zslkit.manager import load_plugin_class, register_plugins
 from zslkit.settings import TrainerConfig
 from zslkit.trainer.context import Batch, TrainContext
 
-COMPONENTS = ["mlpgen", "wgancritic", "srn", "resgen", "acgan", "pivot", "pre", "post"]
+COMPONENTS = ["mlpgen", "wgancritic", "clsreg", "srn", "resgen", "acgan", "pivot", "pre", "post"]
 
 
 def make_ctx(feature_dim=3, attribute_dim=4, noise_dim=2) -> TrainContext:

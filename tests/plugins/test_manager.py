@@ -154,7 +154,7 @@ def test_installed_plugins_come_from_package_metadata():
 def test_installed_presets_load_lists_of_specs():
     presets = installed_presets()
     assert presets["base"] == ["resgen", "acgan", "pivot"]
-    assert presets["clswgan"] == ["mlpgen", "wgancritic", "no:pivot"]
+    assert presets["clswgan"] == ["mlpgen", "wgancritic", "clsreg", "no:pivot"]
     assert presets["recon"] == ["pre", "post"]
 
 
@@ -506,8 +506,8 @@ def test_the_shipped_presets_resolve_as_the_issue_describes():
         pytest.skip(f"a shipped plugin is not importable yet: {exc}")
     assert base.names == ["acgan", "pivot", "resgen"]
     assert srgan.names == ["acgan", "pivot", "post", "pre", "resgen", "srn"]
-    assert clswgan.names == ["mlpgen", "wgancritic"]
-    assert clswgan.spec == "mlpgen,wgancritic,no:pivot"
+    assert clswgan.names == ["clsreg", "mlpgen", "wgancritic"]
+    assert clswgan.spec == "clsreg,mlpgen,wgancritic,no:pivot"
 
 
 def test_call_one_calls_a_single_plugin():

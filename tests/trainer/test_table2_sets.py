@@ -31,7 +31,7 @@ def test_row_resolves_and_runs(row, tmp_path, tiny_args):
 
 
 def test_presets_for_the_compared_methods():
-    assert resolve_spec("clswgan").names == ["mlpgen", "wgancritic"]
+    assert resolve_spec("clswgan").names == ["clsreg", "mlpgen", "wgancritic"]
     assert resolve_spec("gazsl").names == ["acgan", "mlpgen", "pivot"]
 
 

@@ -44,19 +44,27 @@ def _cpu_seconds() -> float:
 
 
 def _reference_loop(scale, task, device):
-    """The public-style f-CLSWGAN loop with the sizes zslkit's config gives the same scale."""
+    """The public-style f-CLSWGAN loop with the sizes and clsreg settings zslkit's config gives the same scale.
+
+    Its pre-trained classifier is trained here, outside the timed iterations (as zslkit's is in
+    `build_session`).
+    """
     from zslkit.bench.perf_gan import resolve_configs
 
     _, configs = resolve_configs(scale)
     trainer = configs["trainer"]
-    ref = reference_module()
-    loop = ref.ReferenceCLSWGAN(task, hidden=configs["mlpgen"].hidden, nz=trainer.noise_dim,
-                                batch_size=trainer.batch_size, critic_iter=trainer.n_critic, lr=trainer.lr,
-                                betas=(trainer.beta1, trainer.beta2), lambda1=configs["wgancritic"].gp_lambda,
-                                device=device)
     if configs["wgancritic"].hidden != configs["mlpgen"].hidden:
         raise ValueError("the reference loop uses one hidden size for G and D (as f-CLSWGAN's ngh = ndh)")
-    return loop
+    if "clsreg" not in configs:
+        raise ValueError(f"the reference loop applies f-CLSWGAN's classification loss (Eq. 4); the zslkit spec "
+                         f"{scale.spec!r} must select clsreg too, or the two loops train different models")
+    cls = configs["clsreg"]
+    ref = reference_module()
+    return ref.ReferenceCLSWGAN(task, hidden=configs["mlpgen"].hidden, nz=trainer.noise_dim,
+                                batch_size=trainer.batch_size, critic_iter=trainer.n_critic, lr=trainer.lr,
+                                betas=(trainer.beta1, trainer.beta2), lambda1=configs["wgancritic"].gp_lambda,
+                                cls_weight=cls.weight, cls_epochs=cls.epochs, cls_lr=cls.lr, cls_beta1=cls.beta1,
+                                cls_batch_size=cls.batch_size, device=device)
 
 
 def loop_child(spec: dict) -> dict:

@@ -31,8 +31,8 @@ class Scale:
     overrides: tuple[str, ...] = ()
 
 
-# Pre-training is not timed here; a few R steps give a valid frozen rectifier.
-ITERATION_OVERRIDES = ("srn.iterations=5", "trainer.generator_updates=separate")
+# Pre-training is not timed here; a few R steps (one classifier epoch) give valid frozen modules of the right shape.
+ITERATION_OVERRIDES = ("srn.iterations=5", "clsreg.epochs=1", "trainer.generator_updates=separate")
 
 
 @dataclass

@@ -5,9 +5,10 @@ public code `MLP_CRITIC`: Linear(D + A -> 4096) -> LeakyReLU(0.2) -> Linear(4096
 -> 1), weights N(0, 0.02), biases 0, gradient penalty lambda = 10 on
 interpolates of the features only (the condition is held fixed).
 
-Not included: f-CLSWGAN's extra generator term, the cross-entropy of a
+Not included: f-CLSWGAN's extra generator term (Eq. 4), the cross-entropy of a
 classifier pre-trained on real seen features applied to the fakes
-(`cls_weight`); this plugin is the adversarial part only.
+(`cls_weight`); that is the `clsreg` plugin (`zslkit.builtin.clsreg`), which the
+`clswgan` preset selects beside this one. This plugin is the adversarial part only.
 """
 
 from __future__ import annotations
