@@ -167,3 +167,15 @@ def test_command_line_options_are_checked():
     assert opts.only == ("e2e", "srgan") and opts.threads == 1 and opts.e2e == "full"
     with pytest.raises(SystemExit):
         parse_args(["--only", "e2e,nosuch"])
+
+
+def test_timed_iterations_fill_a_time_budget_within_bounds():
+    import torch
+
+    from zslkit.bench.perf_sections import MAX_REPEATS, MIN_REPEATS, TIME_BUDGET_S, PerfOptions, _repeats
+
+    cpu, full = torch.device("cpu"), PerfOptions(quick=False)
+    assert _repeats(full, cpu, probe_s=12.0) == MIN_REPEATS  # paper scale: a few slow iterations
+    assert _repeats(full, cpu, probe_s=0.15) == int(TIME_BUDGET_S / 0.15)  # CPU default: many fast ones
+    assert _repeats(full, cpu, probe_s=1e-4) == MAX_REPEATS
+    assert _repeats(PerfOptions(quick=True), cpu, probe_s=0.01) == 2

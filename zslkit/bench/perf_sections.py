@@ -71,8 +71,18 @@ def peak(opts: PerfOptions, device) -> dict:
     return measure_peak(device, sizes)
 
 
-def _repeats(opts: PerfOptions, device) -> int:
-    return 2 if opts.quick else (3 if device.type == "cpu" else 10)
+# Timed iterations per scale: at least MIN_REPEATS, and enough to fill about TIME_BUDGET_S, so a 0.15-s
+# iteration is not judged on three samples (run-to-run spread was 20 % that way) while a 12-s one stays at 3.
+MIN_REPEATS, MAX_REPEATS, TIME_BUDGET_S = 3, 40, 6.0
+
+
+def _repeats(opts: PerfOptions, device, probe_s: float | None = None) -> int:
+    """Timed iterations: fixed for --quick and devices, from a probe iteration's time on the CPU."""
+    if opts.quick:
+        return 2
+    if device.type != "cpu" or probe_s is None:
+        return MIN_REPEATS if device.type == "cpu" else 10
+    return max(MIN_REPEATS, min(MAX_REPEATS, int(TIME_BUDGET_S / max(probe_s, 1e-6))))
 
 
 def srgan_iteration(opts: PerfOptions, device, key: str, peak_fp32: float, precisions=("fp32",)) -> list[dict]:
@@ -81,13 +91,15 @@ def srgan_iteration(opts: PerfOptions, device, key: str, peak_fp32: float, preci
     Several precisions are timed in turns (see `measure_interleaved`), so
     their speed ratio compares iterations run under the same conditions.
     """
-    from zslkit.bench.perf_gan import build_session, measure_interleaved, synthetic_task
+    from zslkit.bench.perf_gan import build_session, measure_interleaved, step, synthetic_task
+    from zslkit.bench.perf_timing import time_calls
 
     task = synthetic_task(opts.scales[key])
     sessions = [build_session(opts.scales[key], device, precision=p, task=task) for p in precisions]
     try:
+        probe = None if opts.quick else time_calls(lambda: step(sessions[0]), device, warmup=0, repeats=1)["best_s"]
         before = _local_peak(opts, device)
-        results = measure_interleaved(sessions, _repeats(opts, device), peak_fp32)
+        results = measure_interleaved(sessions, _repeats(opts, device, probe), peak_fp32)
         local = max(before, _local_peak(opts, device))
     finally:
         del sessions
