@@ -58,6 +58,18 @@ def test_outputs_are_written_with_protocol_and_rectification_columns(finished_su
     assert "srn/rect_seen_rs_mean" in (out / "results.csv").read_text().splitlines()[0]
 
 
+def test_ablation_outputs_pair_each_row_with_the_baseline_by_seed(finished_suite):
+    suite, out, report = finished_suite
+    assert "## Effect of each row against the baseline" in (out / "results.md").read_text()
+    effects = {e["metric"]: e for e in json.loads((out / "results.json").read_text())["effects"]}
+    assert set(effects) == {"T1", "U", "S", "H", "cs_H"} and effects["H"]["baseline"] == "SR-GAN:baseline"
+    h = {c.method.name: {} for c in report.cells}
+    for cell in report.cells:
+        h[cell.method.name][cell.seed] = json.loads((cell.folder(out) / "metrics.json").read_text())["result"]["H"]
+    diffs = [h["srn"][s] - h["baseline"][s] for s in sorted(h["baseline"])]
+    assert effects["H"]["n"] == 2 and effects["H"]["mean"] == pytest.approx(sum(diffs) / 2)
+
+
 def test_rerun_skips_finished_cells_without_running_anything(finished_suite, monkeypatch):
     suite, out, _ = finished_suite
 

@@ -66,6 +66,7 @@ class Row:
     stats: dict[str, Stat] = field(default_factory=dict)
     rect: dict[str, Stat] = field(default_factory=dict)
     cite: str = ""
+    per_seed: dict[str, dict[int, float]] = field(default_factory=dict)  # metric -> seed -> value (paired effects)
 
     @property
     def protocol(self) -> str:
@@ -92,9 +93,15 @@ def _row(cells: list[Cell], metrics: dict[str, dict]) -> Row:
               [c.seed for c, _ in done], len(cells), cite=published.cite)
     for metric in METRICS:
         row.stats[metric] = _with_published(mean_std(r.get(metric) for r in results), published, metric)
+        row.per_seed[metric] = {c.seed: float(m["result"][metric]) for c, m in done
+                                if _finite(m.get("result", {}).get(metric))}
     if any(k in (r.get("extra") or {}) for r in results for k in RECT):
         row.rect = {k: mean_std((r.get("extra") or {}).get(k) for r in results) for k in RECT}
     return row
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def _agreed(results: list[dict], key: str, default: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from zslkit.bench import aggregate
+from zslkit.bench import aggregate, effects
 from zslkit.bench.cells import Cell, expand, key_of_saved
 from zslkit.bench.suite import Suite
 from zslkit.errors import ZslkitError
@@ -186,8 +186,11 @@ def write_outputs(report: BenchReport) -> None:
     header = {"suite": suite.name, "suite_file": str(suite.path), "datasets": list(suite.datasets),
               "seeds": list(suite.seeds), "overrides": list(suite.overrides), "allow_mixed": suite.allow_mixed,
               "notes": notes, "failed": [{"cell": c.id, "key": c.key, "error": e} for c, e in report.failed]}
-    texts = {"results.md": aggregate.markdown(rows, title(suite), notes), "results.csv": aggregate.to_csv(rows),
-             "results.json": aggregate.to_json(rows, header)}
+    found = effects.paired_effects(rows) if suite.ablation else []
+    if found:
+        header["effects_note"], header["effects"] = effects.NOTE, effects.to_json(found)
+    texts = {"results.md": aggregate.markdown(rows, title(suite), notes) + effects.markdown(found),
+             "results.csv": aggregate.to_csv(rows), "results.json": aggregate.to_json(rows, header)}
     for name, text in texts.items():
         atomic_write_text(out / name, text)
         report.files.append(out / name)

@@ -105,12 +105,16 @@ def _print_report(report) -> None:
     """The tables and notes on stdout, warnings on stderr, then what ran and what was written."""
     from rich.console import Console
 
+    from zslkit.bench import effects
     from zslkit.bench.aggregate import rich_tables
     from zslkit.bench.runner import table_notes, title
 
     console = Console()
     for table in rich_tables(report.rows, title(report.suite)):
         console.print(table)
+    found = effects.paired_effects(report.rows) if report.suite.ablation else []
+    if found:
+        console.print(effects.rich_table(found))
     for note in table_notes(report):
         console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
     for warning in report.warnings:
