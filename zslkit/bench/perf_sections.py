@@ -102,7 +102,7 @@ def srgan_iteration(opts: PerfOptions, device, key: str, peak_fp32: float, preci
         results = measure_interleaved(sessions, _repeats(opts, device, probe), peak_fp32)
         local = max(before, _local_peak(opts, device))
     finally:
-        del sessions
+        sessions.clear()  # free the models before the next scale builds its own
         gc.collect()
     for result in results:  # the same yardstick taken right around these iterations, for reference
         result["local_fp32_peak"] = local
