@@ -100,6 +100,7 @@ class BenchReport:
     cells: list[Cell]
     outcomes: dict[str, dict]
     rows: list = field(default_factory=list)
+    effects: list = field(default_factory=list)  # ablation suites: each row against the baseline, paired by seed
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -138,6 +139,7 @@ def run_suite(suite: Suite, out: Path, executor, device: str = "auto", data_root
                   f"{len(jobs)} to run ({executor.name})")
     _run_jobs(executor, jobs, outcomes, console, quiet)
     report.rows = aggregate.build_rows(cells, _read_metrics(cells, out, outcomes))
+    report.effects = effects.paired_effects(report.rows) if suite.ablation else []
     write_outputs(report)
     return report
 
@@ -186,7 +188,7 @@ def write_outputs(report: BenchReport) -> None:
     header = {"suite": suite.name, "suite_file": str(suite.path), "datasets": list(suite.datasets),
               "seeds": list(suite.seeds), "overrides": list(suite.overrides), "allow_mixed": suite.allow_mixed,
               "notes": notes, "failed": [{"cell": c.id, "key": c.key, "error": e} for c, e in report.failed]}
-    found = effects.paired_effects(rows) if suite.ablation else []
+    found = report.effects
     if found:
         header["effects_note"], header["effects"] = effects.NOTE, effects.to_json(found)
     texts = {"results.md": aggregate.markdown(rows, title(suite), notes) + effects.markdown(found),

@@ -112,9 +112,8 @@ def _print_report(report) -> None:
     console = Console()
     for table in rich_tables(report.rows, title(report.suite)):
         console.print(table)
-    found = effects.paired_effects(report.rows) if report.suite.ablation else []
-    if found:
-        console.print(effects.rich_table(found))
+    if report.effects:
+        console.print(effects.rich_table(report.effects))
     for note in table_notes(report):
         console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
     for warning in report.warnings:
