@@ -6,6 +6,7 @@ from __future__ import annotations
 from zslkit.errors import ConfigError, ZslkitError
 from zslkit.runner import Prepared, RunOptions, default_out, pick_device
 from zslkit.runstore import RunStore
+from zslkit.settings import ADAM_IMPLEMENTATIONS
 from zslkit.trainer.selection import MODES
 
 
@@ -70,7 +71,7 @@ def _check_core(configs: dict) -> None:
         raise ConfigError(f"trainer.generator_updates={trainer.generator_updates!r}: expected 'separate' or 'joint'")
     if trainer.precision not in ("fp32", "bf16"):
         raise ConfigError(f"trainer.precision={trainer.precision!r}: expected 'fp32' or 'bf16'")
-    if trainer.adam not in ("fused", "foreach", "single"):
+    if trainer.adam not in ADAM_IMPLEMENTATIONS:
         raise ConfigError(f"trainer.adam={trainer.adam!r}: expected 'fused', 'foreach' or 'single'")
     if configs["classifier"].kind not in ("softmax", "knn"):
         raise ConfigError(f"classifier.kind={configs['classifier'].kind!r}: expected 'softmax' or 'knn'")

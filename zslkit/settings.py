@@ -18,6 +18,9 @@ def opt(default, help: str, **kwargs):
     return field(default=default, metadata={"help": help}, **kwargs)
 
 
+ADAM_IMPLEMENTATIONS = ("fused", "foreach", "single")  # trainer.adam; torch flags in zslkit.trainer.modules
+
+
 @dataclass
 class TrainerConfig:
     iterations: int = opt(2000, "GAN iterations per training phase (one iteration = n_critic critic steps + generator sub-steps)")

@@ -58,14 +58,14 @@ def make_optimizers(ctx: TrainContext) -> dict[str, torch.optim.Optimizer]:
     return optimizers
 
 
-ADAM_IMPLEMENTATIONS = {"fused": {"fused": True}, "foreach": {"foreach": True}, "single": {"foreach": False}}
+ADAM_FLAGS = {"fused": {"fused": True}, "foreach": {"foreach": True}, "single": {"foreach": False}}
 
 
 def _adam(groups: list[dict], trainer) -> torch.optim.Optimizer:
     """Adam as `trainer.adam` names it (checked in runsetup); fused falls back to foreach where torch refuses it."""
     kwargs = {"lr": trainer.lr, "betas": (trainer.beta1, trainer.beta2)}
     try:
-        return torch.optim.Adam(groups, **kwargs, **ADAM_IMPLEMENTATIONS[trainer.adam])
+        return torch.optim.Adam(groups, **kwargs, **ADAM_FLAGS[trainer.adam])
     except (RuntimeError, TypeError):  # torch or device without a fused CPU/GPU kernel
         if trainer.adam != "fused":
             raise
