@@ -79,8 +79,7 @@ def fmt_effect(effect: Effect) -> str:
     """'+9.89 ± 2.10 higher (p 0.02)', '+2.34 ± 5.12 no clear difference (p 0.51)', or '-' for nothing."""
     if effect.mean is None:
         return "-"
-    text = f"{effect.mean:+.2f}" + ("" if effect.std is None else f" ± {effect.std:.2f}")
-    return f"{text} {effect.verdict}" + ("" if effect.p is None else f" (p {effect.p:.2f})")
+    return f"{_delta(effect)} {effect.verdict}" + ("" if effect.p is None else f" (p {effect.p:.2f})")
 
 
 def markdown(effects: list[Effect]) -> str:
@@ -118,12 +117,16 @@ def rich_table(effects: list[Effect]):
     return table
 
 
+def _delta(effect: Effect) -> str:
+    """'+9.90 ± 2.73' (no '±' without a spread)."""
+    return f"{effect.mean:+.2f}" + ("" if effect.std is None else f" ± {effect.std:.2f}")
+
+
 def _rich_cell(effect: Effect) -> str:
     """Three short lines: Δ ± std, the verdict, p."""
     if effect.mean is None:
         return "-"
-    lines = [f"{effect.mean:+.2f}" + ("" if effect.std is None else f" ± {effect.std:.2f}"),
-             "unclear" if effect.verdict == "no clear difference" else effect.verdict]
+    lines = [_delta(effect), "unclear" if effect.verdict == "no clear difference" else effect.verdict]
     return "\n".join(lines + ([] if effect.p is None else [f"[dim]p {effect.p:.2f}[/dim]"]))
 
 
